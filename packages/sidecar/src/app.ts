@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { behaviorRoutes } from './api/behaviors.ts';
+import { callRoutes } from './api/calls.ts';
 import { canaryRoutes } from './api/canary.ts';
 import { driftRoutes } from './api/drift.ts';
 import { fingerprintRoutes } from './api/fingerprints.ts';
@@ -23,6 +24,10 @@ export interface ApiOptions {
   canary?: CanarySlot;
   /** Bearer tokens for /api/* and /metrics. Default none: open, which is why the server binds to 127.0.0.1. */
   apiTokens?: readonly string[];
+  /** Largest request body, bytes (larger → 413). Default 1 MiB. */
+  bodyLimit?: number;
+  /** Largest total request header size, bytes (larger → 431). Default 16 KiB. */
+  maxHeaderBytes?: number;
 }
 
 /** Probes and the UI's static files hold no data and stay reachable without a token. */
@@ -35,6 +40,8 @@ const isPublicPath = (path: string): boolean => path === '/healthz' || path === 
 export function buildApi(ctx: ApiContext, options: ApiOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    http: { maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024 },
     // Unknown query parameters are refused rather than silently dropped: a typo must not change the answer.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     // Validation messages name the parameter ("by: must be equal to one of the allowed values: …").
@@ -75,6 +82,7 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): FastifyInst
   app.register(trafficMixRoutes);
   app.register(canaryRoutes(options.canary));
   app.register(incidentRoutes);
+  app.register(callRoutes);
   app.register(alertingRoutes(options.alerting));
   app.register(uiRoutes());
   return app;

@@ -93,4 +93,20 @@ describe('Incidents page', () => {
     expect(await shown.textContent()).toMatch(/404.*ffffffffffffffffffffffffffffffff/);
     expect(errors).toEqual([]);
   });
+
+  it('lists recent calls that showed the chosen behavior; picking one fills the trace id', async () => {
+    await page.goto(`${server.apiUrl}/?page=incidents`);
+    await page.locator('select[name="behavior"] option[value="wrong_sla"]').waitFor({ state: 'attached' });
+    await page.locator('select[name="behavior"]').selectOption('wrong_sla');
+    const pick = page.locator('.flagged button', { hasText: TRACE_ID });
+    await pick.waitFor({ timeout: 15_000 });
+    const rows = await page.locator('.flagged tbody tr').count();
+    const [count] = await server.store.query<{ n: string | number }>('test', "SELECT count() AS n FROM genai_calls WHERE has(behaviors, 'wrong_sla') AND source = 'live' AND timestamp >= now() - INTERVAL 1 DAY");
+    expect(rows).toBe(Math.min(20, Number(count?.n)));
+    await expect.poll(() => page.locator('.flagged tbody tr', { hasText: TRACE_ID }).textContent()).toMatch(/seven hours/);
+    await pick.click();
+    expect(await page.locator('input[name="trace"]').inputValue()).toBe(TRACE_ID);
+    await screenshot(page, 'ui-incidents-flagged');
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
-import { ApiError, behaviorsOnce, getJson, postJson } from '../api.ts';
-import { h, message } from '../dom.ts';
+import { ApiError, behaviorsOnce, getJson, postJson, withQuery } from '../api.ts';
+import { h, message, utcMinute } from '../dom.ts';
 import { labelled, type PageView, type Shell } from '../page.ts';
 import type { ViewState } from '../state.ts';
 import { errorMessage } from './rates.ts';
@@ -21,6 +21,19 @@ interface IncidentView {
   replay: { state: 'running' | 'done' | 'failed'; progress: ReplayProgress; error: string | null } | null;
   postmortem: string;
 }
+
+/** A recent call that showed a behavior (GET /api/v1/calls). */
+interface FlaggedCall {
+  timestamp: string;
+  trace_id: string;
+  service: string;
+  request_model: string;
+  fingerprint: string;
+  output_preview: string;
+}
+
+/** How far back the flagged-call picker looks. */
+const FLAGGED_LOOKBACK_MS = 24 * 3600_000;
 
 /** How often a running replay is polled for progress. */
 const POLL_MS = 500;
@@ -48,12 +61,50 @@ export function incidentsPage(root: HTMLElement, shell: Shell): PageView {
     submit,
   );
   const body = h('div', { class: 'incident stack', 'aria-live': 'polite' });
+  const flagged = h('div', { class: 'flagged stack', 'aria-live': 'polite' });
   root.append(
     h('h2', {}, 'Incidents'),
-    h('p', { id: 'trace-help', class: 'muted' }, 'Enter the trace id of the bad output (32 hex characters, from your logs or tracing UI). The sidecar replays its exact request, estimates how often the behavior occurs with an interval, and drafts the postmortem.'),
+    h('p', { id: 'trace-help', class: 'muted' }, 'Enter the trace id of the bad output (32 hex characters, from your logs or tracing UI), or choose the reported behavior and pick one of the recent calls that showed it. The sidecar replays its exact request, estimates how often the behavior occurs with an interval, and drafts the postmortem.'),
     form,
+    flagged,
     body,
   );
+  let flaggedGeneration = 0;
+
+  /** Lists the last day's calls that showed the chosen behavior; picking one fills the trace id. */
+  async function listFlagged(): Promise<void> {
+    const mine = ++flaggedGeneration;
+    if (behavior.value === '') {
+      flagged.replaceChildren();
+      return;
+    }
+    flagged.replaceChildren(message('loading', `Looking for recent calls that showed ${behavior.value}…`));
+    const to = new Date(Date.now() + 60_000);
+    const from = new Date(to.getTime() - FLAGGED_LOOKBACK_MS);
+    try {
+      const answer = await getJson<{ calls: FlaggedCall[] }>(withQuery('/api/v1/calls', { behavior: behavior.value, from: from.toISOString(), to: to.toISOString(), limit: '20' }));
+      if (mine !== flaggedGeneration) return;
+      if (answer.calls.length === 0) {
+        flagged.replaceChildren(message('empty', `No live call showed ${behavior.value} in the last 24 hours.`, 'Enter a trace id instead.'));
+        return;
+      }
+      const rows = answer.calls.map((call) => {
+        const pick = h('button', { type: 'button', class: 'link mono' }, call.trace_id);
+        pick.addEventListener('click', () => {
+          trace.value = call.trace_id;
+          trace.focus();
+        });
+        return h('tr', {}, h('td', {}, utcMinute(call.timestamp)), h('td', {}, pick), h('td', {}, call.service), h('td', {}, call.request_model), h('td', { class: 'mono' }, call.fingerprint), h('td', {}, call.output_preview === '' ? '(content not captured)' : call.output_preview));
+      });
+      flagged.replaceChildren(
+        h('h3', {}, `Recent calls that showed ${behavior.value}`),
+        h('table', {}, h('thead', {}, h('tr', {}, ...['Minute (UTC)', 'Trace — pick to investigate', 'Service', 'Model', 'Fingerprint', 'Answer'].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows)),
+      );
+    } catch (error) {
+      if (mine === flaggedGeneration) flagged.replaceChildren(errorMessage(error));
+    }
+  }
+  behavior.addEventListener('change', () => void listFlagged());
   let generation = 0;
   let shownIncident = '';
 
