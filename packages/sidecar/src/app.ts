@@ -6,7 +6,7 @@ import { driftRoutes } from './api/drift.ts';
 import { fingerprintRoutes } from './api/fingerprints.ts';
 import { trafficMixRoutes } from './api/traffic-mix.ts';
 import type { CanarySlot } from './canary/service.ts';
-import type { ApiContext } from './api/context.ts';
+import { BadRequestError, type ApiContext } from './api/context.ts';
 import { healthRoutes } from './api/health.ts';
 import { incidentRoutes } from './api/incidents.ts';
 import { rateRoutes } from './api/rates.ts';
@@ -55,6 +55,15 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): FastifyInst
     },
   });
   app.decorate('ctx', ctx);
+  // Schema coercion turns "1e309" into Infinity, which passes minimum/maximum checks; no parameter is meaningfully infinite.
+  app.addHook('preHandler', async (request) => {
+    for (const part of [request.query, request.body]) {
+      if (part === null || typeof part !== 'object') continue;
+      for (const [name, value] of Object.entries(part)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) throw new BadRequestError(`${name}: must be a finite number`);
+      }
+    }
+  });
   if (options.apiTokens !== undefined && options.apiTokens.length > 0) requireBearerToken(app, options.apiTokens, isPublicPath);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -14,6 +14,12 @@ export interface ServeConfig extends StoreOptions {
   behaviorsFileRequired: boolean;
   /** Largest OTLP request body accepted, compressed or not, in bytes. Default 16 MiB. */
   otlpMaxBodyBytes: number;
+  /** Largest API request body (JSON), bytes. Default 1 MiB: the biggest legitimate one is a replay's request body. */
+  apiMaxBodyBytes: number;
+  /** Largest total size of a request's headers on both ports, bytes (Node's `maxHeaderSize`; larger → 431). Default 16 KiB, Node's own. */
+  maxHeaderBytes: number;
+  /** Captured content (prompts, outputs) is blanked after this many days, while the call's metadata stays. Default 7. */
+  contentRetentionDays: number;
   /** OTLP batches written to the store at once. Default 4: chDB gains little from more, a server a bit. */
   otlpMaxConcurrentWrites: number;
   /** Batches allowed to wait for a write slot before the receiver answers 429. Default 64. */
@@ -55,6 +61,9 @@ export const DEFAULTS: ServeConfig = {
   behaviorsFile: 'behaviors.yaml',
   behaviorsFileRequired: false,
   otlpMaxBodyBytes: 16 * 1024 * 1024,
+  apiMaxBodyBytes: 1024 * 1024,
+  maxHeaderBytes: 16 * 1024,
+  contentRetentionDays: 7,
   otlpMaxConcurrentWrites: 4,
   otlpMaxQueuedWrites: 64,
   otlpMaxFutureSkewMs: 15 * 60_000,
@@ -80,7 +89,7 @@ export function resolveConfig(partial: Partial<ServeConfig>): ServeConfig {
       throw new ConfigError(`${key}: expected a port number 0-65535, got ${String(config[key])}`);
     }
   }
-  for (const key of ['otlpMaxBodyBytes', 'otlpMaxConcurrentWrites', 'otlpMaxQueuedWrites', 'otlpMaxFutureSkewMs', 'otlpMaxAgeMs', 'metricsFingerprintsPerModel'] as const) {
+  for (const key of ['otlpMaxBodyBytes', 'apiMaxBodyBytes', 'maxHeaderBytes', 'contentRetentionDays', 'otlpMaxConcurrentWrites', 'otlpMaxQueuedWrites', 'otlpMaxFutureSkewMs', 'otlpMaxAgeMs', 'metricsFingerprintsPerModel'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key}: expected a positive integer, got ${String(config[key])}`);
   }
   for (const key of ['shiftIntervalMs', 'metricsRefreshMs'] as const) {

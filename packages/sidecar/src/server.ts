@@ -9,6 +9,7 @@ import { buildReceiver } from './otlp/receiver.ts';
 import { Ingestor } from './otlp/ingest.ts';
 import { migrate } from './store/migrate.ts';
 import { Store } from './store/store.ts';
+import { applyContentTtl, startContentScrubber } from './store/retention.ts';
 
 export interface RunningServer {
   api: FastifyInstance;
@@ -38,12 +39,16 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     if (applied.length > 0) log(`applied migrations ${applied.join(', ')}`);
     const view = await installCallsView(store, behaviors, cluster);
     log(`behaviors: ${behaviors.behaviors.length} declared${behaviors.source ? ` in ${behaviors.source}` : ''} (calls view ${view})`);
+    const ttl = await applyContentTtl(store, config.contentRetentionDays, cluster);
+    if (ttl.length > 0) log(`captured content expires after ${config.contentRetentionDays} d (genai_calls ${ttl.join(', ')}; otel_traces content keys scrubbed daily)`);
   } catch (error) {
     await store.close();
     throw error;
   }
   const api = buildApi({ store, behaviors }, {
     logger: false,
+    bodyLimit: config.apiMaxBodyBytes,
+    maxHeaderBytes: config.maxHeaderBytes,
     ...(config.apiTokens === undefined ? {} : { apiTokens: config.apiTokens }),
     canary,
     alerting: {
@@ -57,6 +62,8 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       maxAgeMs: config.otlpMaxAgeMs,
     }),
     maxBodyBytes: config.otlpMaxBodyBytes,
+    maxHeaderBytes: config.maxHeaderBytes,
+    log,
     ...(config.otlpTokens === undefined ? {} : { tokens: config.otlpTokens }),
   });
   const apiUrl = await api.listen({ host: config.host, port: config.port });
@@ -76,6 +83,10 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     });
     log(`canary: ${canaries.cases.length} cases from ${canaries.source} every ${config.canaryIntervalMs / 1000} s`);
   }
+  const scrubber = startContentScrubber(store, config.contentRetentionDays, {
+    ...(config.cluster === undefined ? {} : { cluster: { name: config.cluster } }),
+    onError: (error) => log(`content retention: scrub failed, retried tomorrow: ${(error as Error).message}`),
+  });
   let closed = false;
   return {
     api,
@@ -91,6 +102,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       // Stop taking spans first, let in-flight writes finish, then close the store.
       await receiver.close();
       await api.close();
+      await scrubber.stop();
       await store.close();
     },
   };

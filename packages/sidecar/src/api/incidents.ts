@@ -90,6 +90,14 @@ function checkEndpoint(endpoint: string): string {
   return endpoint;
 }
 
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 async function checkBehavior(app: FastifyInstance, behavior: string | undefined): Promise<void> {
   if (behavior === undefined) return;
   const known = await listBehaviors(app);
@@ -109,8 +117,10 @@ async function startRun(app: FastifyInstance, source: ReplaySource, count: numbe
     count,
     concurrency: options.concurrency ?? 8,
     endpoint: checkEndpoint(options.endpoint ?? defaultEndpoint()),
-    // The provider key stays in the sidecar's environment; it is never accepted over the API.
-    apiKey: process.env.OPENAI_API_KEY ?? 'no-key',
+    // The provider key stays in the sidecar's environment; it is never accepted over the API,
+    // and it goes only to the operator's configured endpoint: an API caller naming another
+    // origin would otherwise receive it in the Authorization header.
+    apiKey: sameOrigin(options.endpoint ?? defaultEndpoint(), defaultEndpoint()) ? process.env.OPENAI_API_KEY ?? 'no-key' : 'no-key',
     behavior,
     production,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

@@ -20,6 +20,7 @@ export const serveCommand: Command = {
   --cluster NAME          ClickHouse cluster: DDL runs ON CLUSTER with Replicated engines (server only)
   --api-token-file FILE   require a bearer token (one per line) on /api/* and /metrics; env BEHAVIOR_RATE_API_TOKENS (comma-separated)
   --otlp-token-file FILE  require a bearer token on OTLP ingest; env BEHAVIOR_RATE_OTLP_TOKENS
+  --content-retention N   days captured content (prompts, outputs) is kept; metadata stays (default 7)
   --metrics-refresh D     recompute /metrics counters from ClickHouse at most this often (default 10s)
   --canaries FILE         run this canary set (canaries.yaml) against --canary-endpoint
   --canary-endpoint URL   OpenAI-compatible base URL incl. /v1 (key: env BEHAVIOR_RATE_CANARY_API_KEY or OPENAI_API_KEY)
@@ -41,6 +42,7 @@ export const serveCommand: Command = {
       'api-token-file': { type: 'string' },
       'otlp-token-file': { type: 'string' },
       'metrics-refresh': { type: 'string' },
+      'content-retention': { type: 'string' },
       canaries: { type: 'string' },
       'canary-endpoint': { type: 'string' },
       'canary-interval': { type: 'string' },
@@ -65,6 +67,7 @@ export const serveCommand: Command = {
         behaviorsFile: values.behaviors,
         behaviorsFileRequired: values.behaviors !== undefined,
         cluster: values.cluster,
+        contentRetentionDays: integerOption('content-retention', values['content-retention'], 7, 1, 36_500),
         metricsRefreshMs: values['metrics-refresh'] === undefined ? undefined : durationOption('metrics-refresh', values['metrics-refresh']),
         canariesFile: values.canaries,
         canaryEndpoint: values['canary-endpoint'],
@@ -77,7 +80,7 @@ export const serveCommand: Command = {
       throw error;
     }
     const log = (line: string) => console.log(`[behavior-rate] ${line}`);
-    const store = config.clickhouseUrl === undefined ? `embedded chDB at ${config.dataDir}` : `ClickHouse at ${config.clickhouseUrl} (database ${config.database})`;
+    const store = config.clickhouseUrl === undefined ? `embedded chDB at ${config.dataDir}` : `ClickHouse at ${withoutCredentials(config.clickhouseUrl)} (database ${config.database})`;
     log(`opening ${store}`);
     const server = await startServer(config, log);
     log(`API     ${server.apiUrl}  (GET /api/v1/rates, /api/v1/behaviors, /api/v1/shift, /metrics, /readyz)`);
@@ -97,3 +100,12 @@ export const serveCommand: Command = {
     process.on('SIGTERM', () => stop('SIGTERM'));
   },
 };
+
+/** The URL as it may be logged: a user or password written into it (http://user:secret@host) is masked. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = '***';
+  parsed.password = '';
+  return parsed.toString();
+}

@@ -13,6 +13,10 @@ export interface ReceiverOptions {
   busyRetryAfterSeconds?: number;
   /** Seconds a client is told to wait after 503 (store down). Default 5. */
   unavailableRetryAfterSeconds?: number;
+  /** Largest total request header size, bytes (larger → 431). Default 16 KiB. */
+  maxHeaderBytes?: number;
+  /** Where store outages are reported (the cause, e.g. "not enough space"), at most once per 10 s. Default: not reported. */
+  log?: (line: string) => void;
   /** Bearer tokens required on ingest. Default none: ingest is open (bind to loopback or a private network). */
   tokens?: readonly string[];
 }
@@ -28,7 +32,8 @@ const JSON_TYPE = 'application/json';
 export function buildReceiver(options: ReceiverOptions): FastifyInstance {
   const busyRetry = String(options.busyRetryAfterSeconds ?? 1);
   const downRetry = String(options.unavailableRetryAfterSeconds ?? 5);
-  const app = Fastify({ bodyLimit: options.maxBodyBytes, logger: false });
+  const reportOutage = throttled(options.log, 10_000);
+  const app = Fastify({ bodyLimit: options.maxBodyBytes, logger: false, http: { maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024 } });
 
   if (options.tokens !== undefined && options.tokens.length > 0) requireBearerToken(app, options.tokens, () => false);
   app.removeAllContentTypeParsers();
@@ -55,6 +60,7 @@ export function buildReceiver(options: ReceiverOptions): FastifyInstance {
       }
       if (error instanceof StoreUnavailableError) {
         request.log.error({ err: error }, 'store unavailable during ingest');
+        reportOutage(`OTLP ingest: store unavailable, answering 503: ${error.message}`);
         reply.header('retry-after', downRetry);
         return sendStatus(reply, isProtobuf, 503, 'store unavailable; retry later');
       }
@@ -79,6 +85,23 @@ export function buildReceiver(options: ReceiverOptions): FastifyInstance {
     return sendStatus(reply, isProtobufRequest(request), status, message);
   });
   return app;
+}
+
+/** One line per `intervalMs` at most, with the count of lines held back: an outage must not flood the log. */
+function throttled(log: ((line: string) => void) | undefined, intervalMs: number): (line: string) => void {
+  let last = 0;
+  let held = 0;
+  return (line) => {
+    if (log === undefined) return;
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      held += 1;
+      return;
+    }
+    log(held > 0 ? `${line} (and ${held} more since the last report)` : line);
+    last = now;
+    held = 0;
+  };
 }
 
 class PayloadError extends Error {

@@ -66,6 +66,19 @@ function classify(error: unknown, tag: string): Error {
   return new StoreUnavailableError(`${tag}: ${message}`, { cause: error });
 }
 
+/** A `\udXXX` escape preceded by an even number of backslashes: a lone UTF-16 surrogate, not literal text. */
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * Rows as JSON for JSONEachRow. JSON.stringify writes a lone surrogate (from a client's
+ * `"\ud800"`, or a protobuf string decoded from broken UTF-8) as an escape the engine
+ * refuses for the whole insert; it becomes U+FFFD here, as invalid UTF-8 does elsewhere.
+ */
+export function stringifyRow(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\ud') ? text.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd') : text;
+}
+
 /**
  * The one door to ClickHouse. Every statement passes through here with bound
  * parameters and a `log_comment` tag naming its purpose, so it can be found in
@@ -88,6 +101,7 @@ export class Store {
         request_timeout: options.requestTimeoutMs ?? 30_000,
         // Failures come back as classified errors with the query's tag; the client's own log would repeat them.
         log: { level: ClickHouseLogLevel.OFF },
+        json: { stringify: stringifyRow },
       });
     } else {
       const dataDir = resolve(options.dataDir ?? './data');
@@ -95,7 +109,7 @@ export class Store {
       // chdb types its connection against the standalone client-common package, which
       // @clickhouse/client now bundles: the same interface under two declarations.
       const connection = createChdbConnection({ path: dataDir }) as unknown as ClickHouseClientConfigOptions['connection'];
-      this.client = createClient({ connection });
+      this.client = createClient({ connection, json: { stringify: stringifyRow } });
     }
   }
 
