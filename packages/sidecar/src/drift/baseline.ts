@@ -34,6 +34,18 @@ export function pointRange(from: Date, to: Date, step: DriftStep): { start: numb
   return { start, end, step: stepSeconds, count: Math.max(0, Math.ceil((end - start) / stepSeconds)) };
 }
 
+/**
+ * The bounds, in Unix seconds, of the window ending with the minute at `t` and of its
+ * baseline, as the `{ws}`/`{we}`/`{bs}`/`{be}` parameters of a window-vs-baseline query.
+ */
+export function windowBounds(t: number, windowMinutes: number, baseline: Baseline): { ws: number; we: number; bs: number; be: number } {
+  const we = t + 60;
+  const ws = we - windowMinutes * 60;
+  return baseline.kind === 'trailing'
+    ? { ws, we, bs: ws - baseline.minutes * 60, be: ws }
+    : { ws, we, bs: unixSeconds(baseline.from), be: unixSeconds(baseline.to) };
+}
+
 export function unixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { baselineParams, describeBaseline, DEFAULT_BASELINE, isoFromSeconds, pointRange, type Baseline, type DriftStep } from './baseline.ts';
+import { baselineParams, describeBaseline, DEFAULT_BASELINE, isoFromSeconds, pointRange, windowBounds, type Baseline, type DriftStep } from './baseline.ts';
 
 /**
  * Defaults chosen on a simulated day (docs/canary-drift.md, test/canary-drift.test.ts):
@@ -187,11 +187,7 @@ async function casesAt(
     `SELECT case_id, runs, baseline_runs, raw_distance, distance, errors, failed, checked FROM ${VIEW_CALL} ORDER BY case_id`,
     { ...params, point_start: t, point_end: t + 1 },
   );
-  const windowEnd = t + 60;
-  const windowStart = windowEnd - windowMinutes * 60;
-  const [baselineStart, baselineEnd] = baseline.kind === 'trailing'
-    ? [windowStart - baseline.minutes * 60, windowStart]
-    : [Math.floor(baseline.from.getTime() / 1000), Math.floor(baseline.to.getTime() / 1000)];
+  const bounds = windowBounds(t, windowMinutes, baseline);
   const shares = await store.query<{ case_id: string; outcome_key: string; in_window: number | string; in_baseline: number | string }>(
     'drift outcomes',
     `SELECT case_id, outcome_key,
@@ -201,7 +197,7 @@ async function casesAt(
      WHERE kind = 'answer' AND ({model:String} = '' OR request_model = {model:String})
        AND ((minute >= toDateTime({ws:UInt32}) AND minute < toDateTime({we:UInt32})) OR (minute >= toDateTime({bs:UInt32}) AND minute < toDateTime({be:UInt32})))
      GROUP BY case_id, outcome_key`,
-    { ws: windowStart, we: windowEnd, bs: baselineStart, be: baselineEnd, model: params['model'] },
+    { ...bounds, model: params['model'] },
   );
   const outcomesByCase = new Map<string, { outcome: string; w: number; b: number }[]>();
   for (const row of shares) {

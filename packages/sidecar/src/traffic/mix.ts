@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { baselineParams, DEFAULT_BASELINE, describeBaseline, isoFromSeconds, pointRange, type Baseline, type DriftStep } from '../drift/baseline.ts';
+import { baselineParams, DEFAULT_BASELINE, describeBaseline, isoFromSeconds, pointRange, windowBounds, type Baseline, type DriftStep } from '../drift/baseline.ts';
 
 /** The dimensions of the mix; `joint` is all three together, and is the score. */
 export const MIX_DIMENSIONS = ['traffic_class', 'operation', 'prompt_template'] as const;
@@ -133,11 +133,7 @@ export async function queryTrafficMix(store: Store, query: TrafficMixQuery): Pro
 
 /** Categories whose share changed most between the point's window and its baseline, largest rise first. */
 async function moversAt(store: Store, t: number, windowMinutes: number, baseline: Baseline, params: Record<string, unknown>): Promise<MixMover[]> {
-  const windowEnd = t + 60;
-  const windowStart = windowEnd - windowMinutes * 60;
-  const [baselineStart, baselineEnd] = baseline.kind === 'trailing'
-    ? [windowStart - baseline.minutes * 60, windowStart]
-    : [Math.floor(baseline.from.getTime() / 1000), Math.floor(baseline.to.getTime() / 1000)];
+  const bounds = windowBounds(t, windowMinutes, baseline);
   const rows = await store.query<{ dimension: MixDimension; value: string; in_window: number | string; in_baseline: number | string }>(
     'traffic mix movers',
     `SELECT dimension, value,
@@ -150,7 +146,7 @@ async function moversAt(store: Store, t: number, windowMinutes: number, baseline
        AND ({service:String} = '' OR service = {service:String})
        AND ({source:String} = 'all' OR source = {source:String})
      GROUP BY dimension, value`,
-    { ...params, ws: windowStart, we: windowEnd, bs: baselineStart, be: baselineEnd },
+    { ...params, ...bounds },
   );
   const totals = new Map<string, { w: number; b: number }>();
   for (const row of rows) {
